@@ -1,0 +1,208 @@
+"""Turning continuous recordings into segmented traces, and named layout converters.
+
+A continuous recording ``(n_neurons, n_timepoints[, n_channels])`` is cut into
+windows of ``segment_length`` samples every ``stride`` samples; the result follows
+neurovec's data contract ``(n_neurons, n_segments, segment_length, n_channels)``.
+Other libraries' layouts are converted by explicit helpers, never guessed:
+tslearn's ``(n_ts, sz, d)`` by :func:`from_tslearn` and aeon's
+``(n_cases, n_channels, n_timepoints)`` by :func:`from_aeon`.
+"""
+
+import numbers
+
+import numpy as np
+
+__all__ = ["segment_traces", "from_tslearn", "from_aeon"]
+
+
+def segment_traces(
+    traces, segment_length, stride=None, *, keep_incomplete=False, validate=True
+):
+    """Cut continuous traces into (possibly overlapping) segments.
+
+    Parameters
+    ----------
+    traces : array-like of shape (n_neurons, n_timepoints) or \
+            (n_neurons, n_timepoints, n_channels)
+        Continuous recordings, one row per neuron; channel 0 is the neuron's own
+        signal, further channels are context. tslearn's ``(n_ts, sz, d)`` layout
+        is the same as the 3-D form. Recordings of different durations may be
+        NaN-padded at their end: segments lying entirely in the padding become
+        missing (all-NaN) segments.
+    segment_length : int
+        Samples per segment.
+    stride : int or None, default=None
+        Step between segment starts; ``None`` means ``segment_length``
+        (non-overlapping segments).
+    keep_incomplete : bool, default=False
+        Keep a last, shorter segment (NaN-padded) when the recording does not
+        divide into whole segments. By default the remainder is dropped.
+    validate : bool, default=True
+        Check the result against the data contract
+        (:func:`neurovec._validation.check_segmented`).
+
+    Returns
+    -------
+    X : ndarray of shape (n_neurons, n_segments, segment_length, n_channels)
+        float32 segmented traces.
+
+    Raises
+    ------
+    ValueError
+        If ``traces`` is not 2-D or 3-D, or ``segment_length``/``stride`` are not
+        positive integers, or the recording is shorter than one segment.
+
+    See Also
+    --------
+    from_tslearn, from_aeon
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from neurovec import segment_traces
+    >>> traces = np.random.default_rng(0).normal(size=(10, 1000))
+    >>> segment_traces(traces, 100).shape
+    (10, 10, 100, 1)
+    >>> segment_traces(traces, 200, stride=100).shape
+    (10, 9, 200, 1)
+    """
+    from neurovec._validation import _as_float_array, check_segmented
+
+    arr = _as_float_array(traces, "traces")
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    if arr.ndim != 3 or arr.size == 0:
+        raise ValueError(
+            "Expected non-empty traces of shape (n_neurons, n_timepoints) or "
+            f"(n_neurons, n_timepoints, n_channels); received shape {arr.shape}."
+        )
+    for name, value in (("segment_length", segment_length), ("stride", stride)):
+        if value is None and name == "stride":
+            continue
+        if (
+            not isinstance(value, numbers.Integral)
+            or isinstance(value, bool)
+            or value < 1
+        ):
+            raise ValueError(f"{name} must be a positive integer; received {value!r}.")
+    segment_length = int(segment_length)
+    stride = segment_length if stride is None else int(stride)
+    n_neurons, n_time, n_channels = arr.shape
+    if n_time < segment_length and not keep_incomplete:
+        raise ValueError(
+            f"traces have {n_time} time points, fewer than segment_length="
+            f"{segment_length}; use a shorter segment_length or keep_incomplete=True."
+        )
+    starts = list(range(0, max(n_time - segment_length, 0) + 1, stride))
+    if keep_incomplete:
+        last = starts[-1] + stride if starts else 0
+        starts += list(range(last, n_time, stride))
+    out = np.full(
+        (n_neurons, len(starts), segment_length, n_channels), np.nan, np.float32
+    )
+    for j, s in enumerate(starts):
+        chunk = arr[:, s : s + segment_length]
+        out[:, j, : chunk.shape[1]] = chunk
+    if validate:
+        out = check_segmented(out, input_name="segmented traces")
+    return out
+
+
+def from_tslearn(X):
+    """Convert a tslearn dataset ``(n_ts, sz, d)`` to segmented traces.
+
+    Each time series is taken as one neuron recorded in one segment; tslearn's
+    NaN padding of shorter series is kept as trailing padding. Use
+    :func:`segment_traces` instead to cut long series into several segments.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_ts, sz, d) or (n_ts, sz)
+        tslearn time-series dataset (``tslearn.utils.to_time_series_dataset``).
+
+    Returns
+    -------
+    X : ndarray of shape (n_ts, 1, sz, d)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from neurovec import from_tslearn
+    >>> from_tslearn(np.zeros((4, 50, 2))).shape
+    (4, 1, 50, 2)
+    """
+    from neurovec._validation import _as_float_array, check_segmented
+
+    arr = _as_float_array(X, "X")
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    if arr.ndim != 3:
+        raise ValueError(
+            "Expected a tslearn dataset of shape (n_ts, sz, d); received shape "
+            f"{arr.shape}."
+        )
+    return check_segmented(arr[:, None], input_name="X")
+
+
+def from_aeon(X):
+    """Convert an aeon collection ``(n_cases, n_channels, n_timepoints)``.
+
+    Each case is taken as one neuron recorded in one segment, its channels
+    becoming neurovec channels (channel 0 the neuron, the rest context).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_cases, n_channels, n_timepoints)
+        aeon 3-D numpy collection.
+
+    Returns
+    -------
+    X : ndarray of shape (n_cases, 1, n_timepoints, n_channels)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from neurovec import from_aeon
+    >>> from_aeon(np.zeros((4, 2, 50))).shape
+    (4, 1, 50, 2)
+    """
+    from neurovec._validation import _as_float_array, check_segmented
+
+    arr = _as_float_array(X, "X")
+    if arr.ndim != 3:
+        raise ValueError(
+            "Expected an aeon collection of shape (n_cases, n_channels, "
+            f"n_timepoints); received shape {arr.shape}."
+        )
+    return check_segmented(np.transpose(arr, (0, 2, 1))[:, None], input_name="X")
+
+
+def to_aeon(X):
+    """Canonical segmented traces → aeon ``(n_neurons * n_segments, C, L)``.
+
+    Missing segments are dropped; the returned index gives each row's neuron.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_neurons, n_segments, segment_length, n_channels)
+
+    Returns
+    -------
+    cases : ndarray of shape (n_valid_segments, n_channels, segment_length)
+        Trailing NaN padding is replaced by zeros.
+    neuron_index : ndarray of shape (n_valid_segments,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from neurovec._segment import to_aeon
+    >>> cases, idx = to_aeon(np.zeros((3, 2, 10, 1), dtype=np.float32))
+    >>> cases.shape, idx.tolist()
+    ((6, 1, 10), [0, 0, 1, 1, 2, 2])
+    """
+    from neurovec._validation import segment_mask
+
+    mask = segment_mask(X)
+    neuron_index, seg_index = np.nonzero(mask)
+    cases = np.nan_to_num(X[neuron_index, seg_index], nan=0.0)
+    return np.ascontiguousarray(np.transpose(cases, (0, 2, 1))), neuron_index

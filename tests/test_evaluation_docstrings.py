@@ -62,7 +62,10 @@ def _public():
                 yield name, obj, obj.__doc__
 
 
-@pytest.mark.parametrize("name, fn, doc", list(_public()), ids=lambda v: str(v)[:40])
+_PUBLIC = list(_public())
+
+
+@pytest.mark.parametrize("name, fn, doc", _PUBLIC, ids=[name for name, _, _ in _PUBLIC])
 def test_docstring_parameters_match_signature(name, fn, doc):
     assert doc, f"{name} has no docstring"
     params = [

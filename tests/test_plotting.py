@@ -11,6 +11,8 @@ from neurovec.plotting import (
     plot_embedding_map,
     plot_f1_bars,
     plot_loss_curves,
+    plot_neuron_types,
+    plot_raster,
 )
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -39,7 +41,12 @@ def test_embedding_map_one_collection_per_label_and_animal(tmp_path, method):
     assert len(ax.collections) == 3 * 2
     markers = {c.get_paths()[0].vertices.shape for c in ax.collections}
     assert len(markers) == 2  # one marker shape per animal
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["0", "1", "2"]
+    legends = [a for a in ax.get_children() if type(a).__name__ == "Legend"]
+    assert len(legends) == 2  # labels, then a compact legend of animal markers
+    texts = [[t.get_text() for t in leg.get_texts()] for leg in legends]
+    assert ["0", "1", "2"] in texts
+    assert ["0", "1"] in texts
+    assert ax.get_legend().get_title().get_text() == "animal"
     assert method in ax.get_title()
     assert_png(path)
 
@@ -181,6 +188,112 @@ def test_f1_bars_from_dicts():
     )
     ax = fig.axes[0]
     assert len(ax.patches) == 4
-    assert ax.get_legend() is not None
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["neurovec", "pca"]
+    # The legend sits outside the axes, so it never covers a bar.
+    fig.canvas.draw()
+    box = legend.get_window_extent()
+    assert box.x0 >= ax.get_window_extent().x1
     with pytest.raises(TypeError, match="EmbeddingEvaluation"):
         plot_f1_bars([0.5, 0.6])
+
+
+def test_embedding_map_single_animal_has_no_marker_legend():
+    Z, labels, _ = embedding()
+    fig = plot_embedding_map(Z, labels, np.zeros(len(Z)), method="pca")
+    (ax,) = fig.axes
+    assert ax.get_legend().get_title().get_text() == "label"
+
+
+def test_plots_draw_into_given_axes():
+    from matplotlib.figure import Figure as Fig
+
+    fig = Fig()
+    ax1, ax2, ax3 = fig.subplots(1, 3)
+    Z, labels, groups = embedding()
+    assert plot_embedding_map(Z, labels, groups, method="pca", ax=ax1) is fig
+    assert plot_f1_bars({"RS": 0.5, "FS": 0.7}, ax=ax2) is fig
+    assert plot_confusion_matrix(np.eye(2), ax=ax3) is fig
+    assert len(ax2.patches) == 2 and len(ax3.texts) == 4
+
+
+def test_neuron_types_one_panel_per_type(tmp_path):
+    path = tmp_path / "types.png"
+    fig = plot_neuron_types(["RS", "FS", "TC"], duration=200.0, path=path)
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 3
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert [t.split(":")[0] for t in titles] == ["RS", "FS", "TC"]
+    v_rs, drive_rs = (line.get_ydata() for line in fig.axes[0].lines)
+    v_fs = fig.axes[1].lines[0].get_ydata()
+    # Spikes are drawn to the 30 mV peak; FS fires faster than RS.
+    assert np.sum(v_fs == 30.0) > np.sum(v_rs == 30.0) > 0
+    assert drive_rs[0] == -90.0 and drive_rs[-1] == -90.0 + 2 * 10.0
+    # TC: silent while hyperpolarised, rebound burst after release at 150 ms.
+    t, v_tc = fig.axes[2].lines[0].get_data()
+    assert np.all(v_tc[t < 150] < 30.0) and np.any(v_tc[t >= 150] == 30.0)
+    assert_png(path)
+
+
+def test_neuron_types_defaults_and_errors():
+    from matplotlib.figure import Figure as Fig
+
+    from neurovec.simulation import list_neuron_types
+
+    fig = plot_neuron_types(duration=60.0, dt=0.5)
+    assert len(fig.axes) == len(list_neuron_types())
+    target = Fig()
+    axes = target.subplots(2, 1)
+    assert plot_neuron_types(["RS", "IB"], duration=60.0, axes=axes) is target
+    with pytest.raises(ValueError, match="types among"):
+        plot_neuron_types(["XX"])
+    with pytest.raises(ValueError, match="one axes per type"):
+        plot_neuron_types(["RS", "IB", "CH"], axes=axes)
+    with pytest.raises(ValueError, match="dt"):
+        plot_neuron_types(["RS"], dt=2.0)
+
+
+def test_raster_from_generator_bunch(tmp_path):
+    from neurovec.simulation import IzhikevichGenerator
+
+    data = IzhikevichGenerator(
+        types=("RS", "FS"),
+        n_neurons_per_type=3,
+        n_animals=2,
+        n_segments=2,
+        segment_duration=200.0,
+        bin_width=1.0,
+        conditions=["dc_mid", "sine_8hz"],
+        random_state=0,
+    ).generate()
+    path = tmp_path / "raster.png"
+    fig = plot_raster(data, animal=1, segments=(0, 1), bin_width=1.0, path=path)
+    (ax,) = fig.axes
+    assert len(ax.collections) == 2
+    n_spiking_bins = sum(len(c.get_offsets()) for c in ax.collections)
+    sel = data.groups == 1
+    assert n_spiking_bins == int(np.count_nonzero(data.X[sel][:, :2]))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["RS", "FS"]
+    conds = {t.get_text() for t in ax.texts}
+    assert conds <= set(data.condition_names) and conds
+    assert ax.get_title(loc="left") == "animal 1"
+    assert ax.get_xlim()[1] > 200  # two 200-ms segments side by side
+    assert_png(path)
+
+
+def test_raster_from_array_and_errors():
+    counts = np.zeros((4, 2, 10))
+    counts[0, 0, 3] = 1
+    counts[3, 1, 5] = 2
+    fig = plot_raster(counts, labels=["b", "b", "a", "a"], segments=(0, 1))
+    ax = fig.axes[0]
+    offsets = np.concatenate([c.get_offsets() for c in ax.collections])
+    # Sorted by label: neuron 3 ("a") is row 0 or 1, neuron 0 ("b") row 2 or 3.
+    np.testing.assert_allclose(sorted(offsets[:, 0]), [3, 15])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+    with pytest.raises(ValueError, match="segments among"):
+        plot_raster(counts, segments=(5,))
+    with pytest.raises(ValueError, match="labels of shape"):
+        plot_raster(counts, labels=[0, 1])
+    with pytest.raises(ValueError, match="spike counts of shape"):
+        plot_raster(np.zeros(5))

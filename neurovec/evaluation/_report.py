@@ -18,6 +18,18 @@ class MethodComparison:
     ----------
     results : dict of (str, str) to EmbeddingEvaluation
         One evaluation per ``(method, protocol)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from neurovec.evaluation import SegmentPCA, SummaryFeatures, compare_methods
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.poisson(rng.uniform(0.5, 3, size=(24, 1, 1, 1)), size=(24, 4, 50, 1))
+    >>> y, groups = np.arange(24) % 2, np.repeat([0, 1, 2], 8)
+    >>> comp = compare_methods({"summary": SummaryFeatures(), "pca": SegmentPCA(3)},
+    ...                        X, y, groups, probes=("knn",), verbose=0)
+    >>> sorted(comp.results)
+    [('pca', 'inductive'), ('summary', 'inductive')]
     """
 
     results: dict

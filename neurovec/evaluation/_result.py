@@ -48,6 +48,18 @@ class EmbeddingEvaluation:
     estimators : list or None
         Fitted embedders per fold (inductive) or the single fitted embedder
         (transductive) when ``return_estimators=True``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from neurovec.evaluation import SummaryFeatures, evaluate_embedding
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.poisson(rng.uniform(0.5, 3, size=(24, 1, 1, 1)), size=(24, 4, 50, 1))
+    >>> y, groups = np.arange(24) % 2, np.repeat([0, 1, 2], 8)
+    >>> ev = evaluate_embedding(SummaryFeatures(), X, y, groups, probes=("knn",),
+    ...                         verbose=0)
+    >>> ev.protocol, len(ev.folds), ev.confusion_matrix("knn").shape
+    ('inductive', 3, (2, 2))
     """
 
     protocol: str

@@ -43,6 +43,17 @@ def bin_spikes(steps, index, n_traces, n_steps, bin_steps):
 def downsample_voltage(voltage, bin_steps):
     """Mean of ``voltage`` (..., n_steps) over consecutive bins of ``bin_steps``.
 
+    Parameters
+    ----------
+    voltage : ndarray of shape (..., n_steps)
+        Membrane potential sampled every simulation step.
+    bin_steps : int
+        Simulation steps per output sample; a trailing remainder is dropped.
+
+    Returns
+    -------
+    downsampled : ndarray of shape (..., n_steps // bin_steps)
+
     Examples
     --------
     >>> import numpy as np

@@ -114,6 +114,36 @@ def test_behavior_context_matched_by_worm_id_and_standardised(tmp_path):
     assert_allclose(d.X[i, 1, :, 0], data["traces"][i, 10:30])
 
 
+def test_population_context_is_leave_one_out_mean_of_the_worm(tmp_path):
+    path, data = _write_fixture(tmp_path)
+    d = load_celegans_nsm(path, context="population", segment_length=20)
+    assert d.X.shape == (6, 3, 20, 2)
+    assert d.channel_names == ["activity", "population_mean"]
+    # Row i of worm w: mean of the *other* 4 rows of w in the file (labelled or
+    # not, even those not returned), then z-scored over time.
+    rows_w1 = np.flatnonzero(data["worm"] == "w1")
+    i = int(np.flatnonzero(d.worm == "w1")[0])
+    own = int(rows_w1[0])  # the first returned w1 row is the file's first w1 row
+    others = data["traces"][np.setdiff1d(rows_w1, [own])].mean(axis=0)
+    expected = (others - others.mean()) / others.std()
+    assert_allclose(d.population_mean[i], expected, atol=1e-5)
+    assert_allclose(d.X[i, 1, :, 1], expected[20:40], atol=1e-5)
+    assert not np.allclose(d.population_mean[0], d.population_mean[1])
+
+
+def test_behavior_and_population_context_channel_order(tmp_path):
+    path, _ = _write_fixture(tmp_path)
+    both = load_celegans_nsm(path, context="behavior+population", segment_length=20)
+    beh = load_celegans_nsm(path, context="behavior", segment_length=20)
+    pop = load_celegans_nsm(path, context="population", segment_length=20)
+    assert both.X.shape == (6, 3, 20, 7)
+    assert both.channel_names[-1] == "population_mean"
+    assert_allclose(both.X[..., :6], beh.X)
+    assert_allclose(both.X[..., 6], pop.X[..., 1])
+    assert both.metadata["population_mean"] is not None
+    assert beh.metadata["population_mean"] is None
+
+
 def test_path_from_environment_variable(tmp_path, monkeypatch):
     _write_fixture(tmp_path)
     monkeypatch.setenv("NEUROVEC_CELEGANS_NSM", str(tmp_path))

@@ -75,6 +75,31 @@ Source: github.com/flavell-lab/NSM_5HTR_analysis. Cite:
 """
 
 
+# context option -> (behaviour channels, population-mean channel)
+_CONTEXTS = {
+    "behavior": (True, False),
+    "population": (False, True),
+    "behavior+population": (True, True),
+}
+
+
+def _population_mean(traces, worms):
+    """Per row: mean of the *other* rows of the same worm, z-scored over time.
+
+    Leaving the neuron out keeps its own signal out of its context channel (a
+    worm with ~140 tracked neurons would otherwise put ~1/140 of it there).
+    """
+    traces = np.asarray(traces, dtype=np.float64)
+    out = np.zeros_like(traces)
+    for w in np.unique(worms):
+        idx = np.flatnonzero(worms == w)
+        if idx.size < 2:
+            continue  # no other neuron: the context stays 0
+        total = traces[idx].sum(axis=0)
+        out[idx] = (total[None, :] - traces[idx]) / (idx.size - 1)
+    return _zscore(out, axis=1)
+
+
 def _resolve_path(path):
     if path is None:
         env = os.environ.get(ENV_VAR)
@@ -197,11 +222,17 @@ def load_celegans_nsm(
         Volumes per segment (100 volumes = 60 s).
     stride : int, default=None
         Step between segment starts; None means non-overlapping segments.
-    context : {None, "behavior"}, default=None
-        With ``"behavior"``, the worm's 5 behaviour channels (velocity, head
-        angle, angular velocity, body curvature, reversal indicator) are
-        appended as context channels 1..5 of every segment, each standardised
-        (zero mean, unit variance) per worm over the whole recording.
+    context : {None, "behavior", "population", "behavior+population"}, \
+            default=None
+        Context channels appended after the neuron's own channel 0. With
+        ``"behavior"``, the worm's 5 behaviour channels (velocity, head angle,
+        angular velocity, body curvature, reversal indicator), each
+        standardised (zero mean, unit variance) per worm over the whole
+        recording. With ``"population"``, the mean trace of all *other*
+        tracked neurons of the same worm (every row of the file, identified or
+        not; leave-one-out so that the channel never contains the neuron
+        itself), standardised. ``"behavior+population"`` appends both
+        (behaviour first).
     include_unlabelled : bool, default=False
         Also return neurons without a kept label (unidentified neurons and
         those whose label is not among the kept classes). Their ``y`` is
@@ -212,7 +243,8 @@ def load_celegans_nsm(
     -------
     data : :class:`~sklearn.utils.Bunch`
         X : ndarray of shape (n_neurons, n_segments, segment_length, n_channels)
-            float32 segmented traces (1 channel, or 6 with behaviour context).
+            float32 segmented traces (1 channel, +5 with behaviour, +1 with
+            the population mean).
         y : ndarray of str, shape (n_neurons,)
             Label of each neuron (``""`` when unlabelled).
         target : ndarray of int, shape (n_neurons,)
@@ -228,8 +260,11 @@ def load_celegans_nsm(
         traces : ndarray of shape (n_neurons, 800)
             Continuous z-scored traces.
         behavior : ndarray of shape (n_neurons, 800, 5)
-            Standardised behaviour of each neuron's worm (only with
-            ``context="behavior"``).
+            Standardised behaviour of each neuron's worm (only when ``context``
+            includes behaviour).
+        population_mean : ndarray of shape (n_neurons, 800)
+            Standardised leave-one-out population mean (only when ``context``
+            includes population).
         channel_names : list of str
         frame_rate_hz : float
         metadata : dict
@@ -262,7 +297,7 @@ def load_celegans_nsm(
     """
     _check_option("target", target, {"neuron_class", "ganglion"})
     if context is not None:
-        _check_option("context", context, {"behavior"})
+        _check_option("context", context, set(_CONTEXTS))
     segment_length = _check_positive_int("segment_length", segment_length)
     if stride is not None:
         stride = _check_positive_int("stride", stride)
@@ -292,7 +327,8 @@ def load_celegans_nsm(
     channel_names = ["activity"]
     signal = traces[:, :, None]
     behavior = None
-    if context == "behavior":
+    with_behavior, with_population = _CONTEXTS.get(context, (False, False))
+    if with_behavior:
         worm_index = {w: i for i, w in enumerate(data["worm_ids"].tolist())}
         # Each behaviour is standardised per worm so that channels of different
         # units (mm/s, rad, 0/1) weigh alike and worms become comparable.
@@ -301,6 +337,11 @@ def load_celegans_nsm(
         behavior = np.transpose(beh[idx], (0, 2, 1))  # (n, T, 5)
         signal = np.concatenate([signal, behavior], axis=2)
         channel_names += [str(b) for b in data["behavior_names"]]
+    population = None
+    if with_population:
+        population = _population_mean(data["traces"], worms)[rows]
+        signal = np.concatenate([signal, population[:, :, None]], axis=2)
+        channel_names.append("population_mean")
 
     X = _finalize_X(_segment_with_gaps(signal, segment_length, stride))
     y = np.where(labelled[rows], labels[rows], "").astype(str)
@@ -332,7 +373,10 @@ def load_celegans_nsm(
             "segment_duration_s": segment_length / frame_rate,
             "context": context,
             "behavior_standardisation": "z-score per worm and channel"
-            if context
+            if with_behavior
+            else None,
+            "population_mean": "leave-one-out mean of the worm's traces, z-scored"
+            if with_population
             else None,
             "worm_ids": data["worm_ids"].astype(str).tolist(),
         },
@@ -340,4 +384,6 @@ def load_celegans_nsm(
     )
     if behavior is not None:
         bunch.behavior = behavior
+    if population is not None:
+        bunch.population_mean = population
     return bunch

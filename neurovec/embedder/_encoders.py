@@ -227,9 +227,11 @@ def build_encoder(encoder, in_channels, embedding_dim, **encoder_kwargs):
 
     Parameters
     ----------
-    encoder : {"cnn", "transformer"} or subclass of torch.nn.Module
+    encoder : {"cnn", "transformer", "context"} or subclass of torch.nn.Module
         ``"cnn"``: :class:`DilatedCNNEncoder`; ``"transformer"``:
-        :class:`TransformerEncoder`; a user class is called as
+        :class:`TransformerEncoder`; ``"context"``:
+        :class:`~neurovec.embedder._context.ContextEncoder` (own-activity and
+        context CNNs with cross-covariance pooling); a user class is called as
         ``encoder(in_channels=..., embedding_dim=..., **encoder_kwargs)`` and must
         implement ``forward(x, mask=None)``: ``x`` float ``(batch, in_channels,
         length)``, ``mask`` bool ``(batch, length)`` or None, output
@@ -253,11 +255,13 @@ def build_encoder(encoder, in_channels, embedding_dim, **encoder_kwargs):
     >>> enc(torch.randn(4, 1, 30), torch.ones(4, 30, dtype=torch.bool)).shape
     torch.Size([4, 16])
     """
-    if isinstance(encoder, str):
+    if encoder == "context":  # lazy: _context builds on this module's blocks
+        from ._context import ContextEncoder as cls
+    elif isinstance(encoder, str):
         if encoder not in _ENCODERS:
             raise ValueError(
-                f"Expected encoder in {sorted(_ENCODERS)} or a torch.nn.Module "
-                f"subclass; received {encoder!r}."
+                f"Expected encoder in {sorted([*_ENCODERS, 'context'])} or a "
+                f"torch.nn.Module subclass; received {encoder!r}."
             )
         cls = _ENCODERS[encoder]
     elif isinstance(encoder, type) and issubclass(encoder, nn.Module):

@@ -23,7 +23,7 @@ from sklearn.base import (
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import PassthroughScoring
+from skorch.callbacks import LRScheduler, PassthroughScoring
 
 from neurovec._validation import check_segmented, segment_lengths
 
@@ -51,6 +51,15 @@ def _ndim(X):
         return -1
 
 
+def _scale_neurons(Xc, eps=1e-6):
+    """Divide each neuron and channel by its std over all valid samples."""
+    with np.errstate(invalid="ignore"):
+        flat = Xc.reshape(Xc.shape[0], -1, Xc.shape[3])
+        sd = np.nanstd(flat, axis=1)  # (n_neurons, n_channels)
+    sd = np.where(np.isfinite(sd) & (sd > eps), sd, 1.0).astype(np.float32)
+    return Xc / sd[:, None, None, :]
+
+
 class NeuronVICRegEmbedder(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 ):
@@ -60,9 +69,15 @@ class NeuronVICRegEmbedder(
     ----------
     embedding_dim : int, default=64
         Size of the representation returned by :meth:`transform` (encoder output).
-    encoder : {"cnn", "transformer"} or torch.nn.Module subclass, default="cnn"
+    encoder : {"cnn", "transformer", "context"} or torch.nn.Module subclass, \
+            default="cnn"
         ``"cnn"``: dilated 1-D residual CNN with masked mean/max pooling;
         ``"transformer"``: patch embedding + Transformer + masked mean pooling;
+        ``"context"``: for inputs with context channels (behaviour, population
+        mean): separate CNNs for the own channel 0 and the context channels,
+        pooled into own-dynamics statistics and own-context correlations (the
+        context alone, shared by all neurons of an animal, cannot reach the
+        output; see :class:`~neurovec.embedder._context.ContextEncoder`);
         a user class is instantiated as ``encoder(in_channels=...,
         embedding_dim=..., **encoder_kwargs)`` and must implement
         ``forward(x, mask=None)`` (see
@@ -99,6 +114,12 @@ class NeuronVICRegEmbedder(
     noise_std : float or None, default=0.05
         Additive Gaussian noise on channel 0, relative to the crop's standard
         deviation. 0 or None: off.
+    neuron_scale : bool, default=False
+        Divide each neuron's traces (every channel) by that neuron's standard
+        deviation over all its valid samples before anything else, both at fit
+        and at transform. Removes per-recording gains (e.g. the fluorescence
+        scale of calcium imaging, which differs between animals) while keeping
+        how a neuron's activity changes from one segment to the next.
     segment_length : int or None, default=None
         Segment length used to cut 2-D input ``(n_neurons, n_timepoints)``; None
         makes each row one segment. Ignored for 3-D/4-D input.
@@ -112,6 +133,9 @@ class NeuronVICRegEmbedder(
         Training epochs (callbacks such as EarlyStopping may stop earlier).
     lr : float, default=1e-3
         AdamW learning rate.
+    lr_schedule : {"constant", "cosine"}, default="constant"
+        ``"cosine"`` anneals the learning rate to 0 over ``max_epochs`` (one step
+        per epoch).
     weight_decay : float, default=1e-4
         AdamW weight decay.
     device : str, default="auto"
@@ -125,6 +149,10 @@ class NeuronVICRegEmbedder(
     random_state : int, RandomState instance or None, default=None
         Seeds numpy (pair sampling, augmentations) and torch (weights, shuffling)
         from one generator. On CPU, equal seeds give identical embeddings.
+    transform_pooling : {"mean", "meanstd"}, default="mean"
+        How :meth:`transform` pools a neuron's segment embeddings: their mean
+        (``embedding_dim`` features) or their mean followed by their standard
+        deviation over segments (``2 * embedding_dim`` features).
     verbose : int, default=0
         0: silent; >=1: tqdm progress bar over epochs showing the loss.
 
@@ -141,7 +169,8 @@ class NeuronVICRegEmbedder(
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, only when fitted on a DataFrame.
     embedding_dim_ : int
-        Output size.
+        Size of one segment embedding (``transform`` returns twice as many
+        features with ``transform_pooling="meanstd"``).
     device_ : str
         Device used for training and inference.
     n_channels_ : int
@@ -183,7 +212,7 @@ class NeuronVICRegEmbedder(
 
     _parameter_constraints = {
         "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
-        "encoder": [StrOptions({"cnn", "transformer"}), type],
+        "encoder": [StrOptions({"cnn", "transformer", "context"}), type],
         "encoder_kwargs": [dict, None],
         "projector": [tuple, list],
         "sim_weight": [Interval(numbers.Real, 0, None, closed="left")],
@@ -198,16 +227,19 @@ class NeuronVICRegEmbedder(
         ],
         "scale_range": [Interval(numbers.Real, 0, None, closed="left"), None],
         "noise_std": [Interval(numbers.Real, 0, None, closed="left"), None],
+        "neuron_scale": ["boolean"],
         "segment_length": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "pairs_per_neuron": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 2, None, closed="left")],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "lr_schedule": [StrOptions({"constant", "cosine"})],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
         "device": [str],
         "precision": [StrOptions({"32", "bf16", "16-mixed"})],
         "callbacks": [list, None],
         "random_state": ["random_state"],
+        "transform_pooling": [StrOptions({"mean", "meanstd"})],
         "verbose": ["verbose"],
     }
 
@@ -226,16 +258,19 @@ class NeuronVICRegEmbedder(
         crop_size=0.8,
         scale_range=0.1,
         noise_std=0.05,
+        neuron_scale=False,
         segment_length=None,
         pairs_per_neuron=1,
         batch_size=128,
         max_epochs=20,
         lr=1e-3,
+        lr_schedule="constant",
         weight_decay=1e-4,
         device="auto",
         precision="32",
         callbacks=None,
         random_state=None,
+        transform_pooling="mean",
         verbose=0,
     ):
         self.embedding_dim = embedding_dim
@@ -250,16 +285,19 @@ class NeuronVICRegEmbedder(
         self.crop_size = crop_size
         self.scale_range = scale_range
         self.noise_std = noise_std
+        self.neuron_scale = neuron_scale
         self.segment_length = segment_length
         self.pairs_per_neuron = pairs_per_neuron
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.weight_decay = weight_decay
         self.device = device
         self.precision = precision
         self.callbacks = callbacks
         self.random_state = random_state
+        self.transform_pooling = transform_pooling
         self.verbose = verbose
 
     # -- validation ------------------------------------------------------------
@@ -294,13 +332,14 @@ class NeuronVICRegEmbedder(
             Xc = check_segmented(X, segment_length=self.segment_length)
             if not whole_rows:
                 self.n_features_in_ = Xc.shape[2] * Xc.shape[3]
-            return Xc
-        return check_segmented(
-            X,
-            segment_length=self.segment_length,
-            n_channels=self.n_channels_,
-            expected_segment_length=self.segment_length_,
-        )
+        else:
+            Xc = check_segmented(
+                X,
+                segment_length=self.segment_length,
+                n_channels=self.n_channels_,
+                expected_segment_length=self.segment_length_,
+            )
+        return _scale_neurons(Xc) if self.neuron_scale else Xc
 
     def _resolve_device(self):
         if self.device == "auto":
@@ -339,6 +378,16 @@ class NeuronVICRegEmbedder(
         callbacks = [
             (name, PassthroughScoring(name=name, on_train=True)) for name in _TERMS
         ]
+        if self.lr_schedule == "cosine":
+            callbacks.append(
+                (
+                    "lr_schedule",
+                    LRScheduler(
+                        policy=torch.optim.lr_scheduler.CosineAnnealingLR,
+                        T_max=self.max_epochs,
+                    ),
+                )
+            )
         callbacks.append(
             ("progress", TqdmEpochs(self.max_epochs, disable=not self.verbose))
         )
@@ -451,7 +500,7 @@ class NeuronVICRegEmbedder(
         return E
 
     def transform(self, X):
-        """Embed each neuron: encoder outputs averaged over its valid segments.
+        """Embed each neuron: encoder outputs pooled over its valid segments.
 
         Parameters
         ----------
@@ -461,17 +510,27 @@ class NeuronVICRegEmbedder(
         Returns
         -------
         X_new : ndarray of shape (n_neurons, embedding_dim), float32
+            Mean over segments; with ``transform_pooling="meanstd"`` the mean
+            followed by the standard deviation, ``(n_neurons, 2 *
+            embedding_dim)``.
         """
         check_is_fitted(self)
         Xc = self._check_X(X, reset=False)
         mask, index, out = self._embed_segments(Xc)
+        count = mask.sum(axis=1)[:, None]
         total = np.zeros((mask.shape[0], self.embedding_dim_), dtype=np.float64)
         np.add.at(total, index[:, 0], out)
-        return (total / mask.sum(axis=1)[:, None]).astype(np.float32)
+        mean = total / count
+        if self.transform_pooling == "mean":
+            return mean.astype(np.float32)
+        sq = np.zeros_like(total)
+        np.add.at(sq, index[:, 0], (out - mean[index[:, 0]]) ** 2)
+        std = np.sqrt(sq / count)
+        return np.concatenate([mean, std], axis=1).astype(np.float32)
 
     @property
     def _n_features_out(self):
-        return self.embedding_dim_
+        return self.embedding_dim_ * (2 if self.transform_pooling == "meanstd" else 1)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -415,3 +415,32 @@ def test_crops_stay_inside_valid_part():
             assert torch.isfinite(views["xa"]).all()
             assert int(views["ma"].sum()) == n_valid
             assert (views["xa"][:, n_valid:] == 0).all()
+
+
+def test_neuron_scale_makes_embedding_gain_invariant():
+    X = _data()
+    emb = NeuronVICRegEmbedder(**TINY, neuron_scale=True).fit(X)
+    assert_allclose(emb.transform(5.0 * X), emb.transform(X), atol=1e-4)
+    plain = NeuronVICRegEmbedder(**TINY).fit(X)
+    assert not np.allclose(plain.transform(5.0 * X), plain.transform(X), atol=1e-4)
+
+
+def test_meanstd_pooling_shape_and_names():
+    X = _data()
+    emb = NeuronVICRegEmbedder(**TINY, transform_pooling="meanstd").fit(X)
+    Z = emb.transform(X)
+    assert Z.shape == (12, 16)
+    E = emb.transform_segments(X)
+    assert_allclose(Z[:, :8], E.mean(axis=1), atol=1e-6)
+    assert_allclose(Z[:, 8:], E.std(axis=1), atol=1e-5)
+    assert len(emb.get_feature_names_out()) == 16
+
+
+def test_cosine_schedule_anneals_learning_rate():
+    X = _data()
+    params = {**TINY, "max_epochs": 4, "lr": 1e-2}
+    emb = NeuronVICRegEmbedder(**params, lr_schedule="cosine").fit(X)
+    lr = emb.net_.optimizer_.param_groups[0]["lr"]
+    assert lr < 1e-2 * 0.5
+    const = NeuronVICRegEmbedder(**params).fit(X)
+    assert const.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(1e-2)

@@ -1,11 +1,11 @@
 """The standard comparison: several methods × protocols × probes in one table."""
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
 
 from neurovec.evaluation._protocols import _is_supervised, evaluate_embedding
+from neurovec.evaluation._result import dump_json
 
 __all__ = ["MethodComparison", "compare_methods"]
 
@@ -87,12 +87,7 @@ class MethodComparison:
         -------
         text : str
         """
-        kwargs.setdefault("indent", 2)
-        text = json.dumps(self.to_dict(), **kwargs)
-        if path is not None:
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        return text
+        return dump_json(self.to_dict(), path, **kwargs)
 
     def to_markdown(self):
         """One markdown table, mean ± std over folds.

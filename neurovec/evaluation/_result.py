@@ -16,6 +16,16 @@ def _jsonable(v):
     return v
 
 
+def dump_json(data, path=None, **kwargs):
+    """JSON text of ``data`` (``indent=2`` by default), written to ``path`` if given."""
+    kwargs.setdefault("indent", 2)
+    text = json.dumps(data, **kwargs)
+    if path is not None:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    return text
+
+
 @dataclass
 class EmbeddingEvaluation:
     """Result of :func:`evaluate_embedding`: per-fold scores and summaries.
@@ -270,12 +280,7 @@ class EmbeddingEvaluation:
         -------
         text : str
         """
-        kwargs.setdefault("indent", 2)
-        text = json.dumps(self.to_dict(), **kwargs)
-        if path is not None:
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        return text
+        return dump_json(self.to_dict(), path, **kwargs)
 
     def to_markdown(self, per_class=True):
         """Markdown tables: probe summary, then per-class scores of each probe.

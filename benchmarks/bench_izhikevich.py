@@ -15,13 +15,24 @@ regression, and 5-nearest neighbours) predicts the type. Folds are
 animals), so test animals are never seen by the probe. Protocols: *inductive*
 (the embedder is fitted on the training animals only) and *transductive* (fitted
 once on every animal's unlabelled traces; only the probe is restricted to the
-training animals). Methods:
+training animals).
 
-- ``NeuronVICRegEmbedder`` (self-supervised, this package) + probes;
+Inputs: the neuron's own trace ``X``, and ``X`` plus a population-context
+channel (:func:`neurovec.add_population_context`: at every sample, the mean of
+the *other* neurons of the same animal, z-scored per segment; no label, nothing
+fitted, so the test animals' context comes from their own unlabelled traces).
+Methods:
+
+- ``NeuronVICReg``: :class:`~neurovec.NeuronVICRegEmbedder` with
+  ``encoder="context"`` on the population-context input (this package's method);
+- ``NeuronVICReg (own trace)``: the same embedder, plain CNN, own trace only;
 - ``SummaryFeatures``, ``SegmentPCA``, ``MiniRocket`` (10,000 kernels) and
-  ``Catch22`` (aeon), each averaged over a neuron's segments, + probes;
+  ``Catch22`` (aeon) on the own trace, and ``MiniRocket (+population)`` and
+  ``Catch22 (+population)`` on both channels, each averaged over a neuron's
+  segments, + probes;
 - ``Supervised`` (:class:`~neurovec.evaluation.SupervisedEncoderClassifier`):
-  the same encoder trained with labels, an upper bound (inductive only).
+  the same context encoder trained with labels on the same input, an upper
+  bound (inductive only).
 
 Outputs under ``--output`` (default ``benchmarks/results``):
 ``bench_izhikevich.md`` (tables, settings, timings), ``bench_izhikevich.json``
@@ -60,6 +71,7 @@ import numpy as np
 import torch
 from sklearn.model_selection import GroupKFold
 
+from neurovec import add_population_context
 from neurovec.embedder import NeuronVICRegEmbedder
 from neurovec.evaluation import (
     Catch22Features,
@@ -75,19 +87,25 @@ from neurovec.simulation import make_izhikevich
 EMBEDDER = "NeuronVICReg"
 METHOD_KEYS = {
     "embedder": EMBEDDER,
+    "embedder-own": "NeuronVICReg (own trace)",
     "summary": "SummaryFeatures",
     "pca": "SegmentPCA",
     "minirocket": "MiniRocket",
     "catch22": "Catch22",
+    "minirocket-pop": "MiniRocket (+population)",
+    "catch22-pop": "Catch22 (+population)",
     "supervised": "Supervised (upper bound)",
 }
 PROTOCOLS = ("inductive", "transductive")
 PROBES = ("logistic", "knn")
 
 # The embedder settings of this benchmark (see the experiment log in
-# benchmarks/results/izhikevich_experiments.md for how they were chosen): stronger
-# gain/noise augmentations, mean + std pooling of the segment embeddings, and for
-# fluorescence (arbitrary units, gain differs between animals) per-neuron scaling.
+# benchmarks/results/izhikevich_experiments.md for how they were chosen): the
+# population-context channel (add_population_context) read by the context
+# encoder, stronger gain/noise augmentations, mean + std pooling of the segment
+# embeddings, and for fluorescence (arbitrary units, gain differs between animals)
+# per-neuron scaling. "embedder-own" is the same estimator on the neuron's own
+# trace only (plain CNN encoder), to show what the context adds.
 EMBEDDER_PARAMS = dict(
     max_epochs=30,
     pairs_per_neuron=4,
@@ -96,6 +114,8 @@ EMBEDDER_PARAMS = dict(
     transform_pooling="meanstd",
 )
 OBSERVATION_PARAMS = {"spikes": {}, "calcium": {"neuron_scale": True}}
+# Methods that read the population-context input (X plus one channel).
+POPULATION_INPUT = {"embedder", "minirocket-pop", "catch22-pop", "supervised"}
 
 
 def make_data(observation, seed, quick):
@@ -121,16 +141,23 @@ def make_methods(observation, seed, threads, quick, skip):
         sup = dict(max_epochs=2, encoder_kwargs={"hidden_channels": 8, "n_blocks": 2})
         n_kernels = 168
     methods = {
-        "embedder": NeuronVICRegEmbedder(random_state=seed, **emb),
+        "embedder": NeuronVICRegEmbedder(encoder="context", random_state=seed, **emb),
+        "embedder-own": NeuronVICRegEmbedder(random_state=seed, **emb),
         "summary": SummaryFeatures(),
         "pca": SegmentPCA(random_state=seed),
         "minirocket": MiniRocketFeatures(
             n_kernels=n_kernels, n_jobs=threads, random_state=seed
         ),
         "catch22": Catch22Features(n_jobs=threads),
-        "supervised": SupervisedEncoderClassifier(random_state=seed, **sup),
+        "minirocket-pop": MiniRocketFeatures(
+            n_kernels=n_kernels, channels="all", n_jobs=threads, random_state=seed
+        ),
+        "catch22-pop": Catch22Features(channels="all", n_jobs=threads),
+        "supervised": SupervisedEncoderClassifier(
+            encoder="context", random_state=seed, **sup
+        ),
     }
-    return {METHOD_KEYS[k]: m for k, m in methods.items() if k not in skip}
+    return {k: (METHOD_KEYS[k], m) for k, m in methods.items() if k not in skip}
 
 
 def _fmt(mean, std):
@@ -142,6 +169,9 @@ def run_observation(observation, args, skip, out_dir, log):
     data = make_data(observation, args.seed, args.quick)
     gen_time = time.perf_counter() - t_start
     X, y, groups = data.X, data.y, data.groups
+    # What the other neurons of the animal did at the same time (no label used,
+    # nothing fitted: built once, also for the test animals' own traces).
+    inputs = {False: X, True: add_population_context(X, groups)}
     n_animals = len(np.unique(groups))
     cv = GroupKFold(n_splits=min(3, n_animals))
     log(
@@ -150,15 +180,15 @@ def run_observation(observation, args, skip, out_dir, log):
         f"(simulated in {gen_time:.0f} s)"
     )
     results, estimators, times = {}, {}, {}
-    for name, est in make_methods(
-        observation, args.seed, args.threads, args.quick, skip
-    ).items():
+    methods = make_methods(observation, args.seed, args.threads, args.quick, skip)
+    for key, (name, est) in methods.items():
+        X_in = inputs[key in POPULATION_INPUT]
         supervised = not hasattr(est, "transform")
         for protocol in ("inductive",) if supervised else PROTOCOLS:
             t0 = time.perf_counter()
             ev = evaluate_embedding(
                 est,
-                X,
+                X_in,
                 y,
                 groups,
                 probes=PROBES,
@@ -178,7 +208,7 @@ def run_observation(observation, args, skip, out_dir, log):
             log(f"  {name:<26} {protocol:<12} {scores}  ({took:.0f} s)")
     comparison = MethodComparison(results=results)
     if EMBEDDER in {m for m, _ in results} and not args.no_figures:
-        _figures(observation, data, results, estimators, out_dir)
+        _figures(observation, data, inputs[True], results, estimators, out_dir)
     return {
         "observation": observation,
         "shape": list(X.shape),
@@ -192,7 +222,7 @@ def run_observation(observation, args, skip, out_dir, log):
     }
 
 
-def _figures(observation, data, results, estimators, out_dir):
+def _figures(observation, data, X_pop, results, estimators, out_dir):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -209,7 +239,7 @@ def _figures(observation, data, results, estimators, out_dir):
     prefix = out_dir / f"izhikevich_{observation}"
     trans = estimators.get("transductive")
     if trans:
-        Z = trans[0].transform(data.X)
+        Z = trans[0].transform(X_pop)
         plot_embedding_map(
             Z,
             np.asarray(names)[data.y],
@@ -256,7 +286,11 @@ def _markdown(runs, args, total, skip):
         f"- total wall time: {total:.0f} s ({total / 60:.1f} min)",
         f"- embedder parameters: `{json.dumps(EMBEDDER_PARAMS)}`, plus per "
         f"observation `{json.dumps(OBSERVATION_PARAMS)}` (others at their "
-        "defaults)",
+        "defaults); NeuronVICReg, Supervised and the (+population) baselines read "
+        "the population-context input (`add_population_context`: the "
+        "leave-one-out mean of the other neurons of the animal, z-scored per "
+        'segment) with `encoder="context"`; NeuronVICReg (own trace) is the '
+        "same embedder with the plain CNN on the neuron's trace alone",
     ]
     if skip:
         lines.append(f"- skipped: {', '.join(sorted(skip))}")

@@ -11,7 +11,8 @@ Public API
 ----------
 - :class:`NeuronVICRegEmbedder`, :func:`vicreg_loss` — the estimator and its loss.
 - :func:`segment_traces`, :func:`from_tslearn`, :func:`from_aeon` — the data
-  contract ``(n_neurons, n_segments, segment_length[, n_channels])``.
+  contract ``(n_neurons, n_segments, segment_length[, n_channels])``;
+  :func:`add_population_context` — a population context channel.
 - :class:`IzhikevichGenerator`, :func:`make_izhikevich`,
   :func:`simulate_izhikevich_network` — simulated populations with known types.
 - :mod:`neurovec.datasets`, :mod:`neurovec.evaluation`, :mod:`neurovec.plotting`.
@@ -33,6 +34,7 @@ _LAZY = {
     "segment_traces": "neurovec._segment",
     "from_tslearn": "neurovec._segment",
     "from_aeon": "neurovec._segment",
+    "add_population_context": "neurovec._segment",
 }
 _SUBMODULES = ("datasets", "embedder", "evaluation", "plotting", "simulation")
 

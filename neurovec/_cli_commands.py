@@ -33,6 +33,9 @@ _DEMO = {
             pairs_per_neuron=4,
             batch_size=64,
             max_epochs=30,
+            scale_range=0.5,
+            noise_std=0.2,
+            transform_pooling="meanstd",
         ),
         minirocket_kernels=2000,
     ),
@@ -50,6 +53,7 @@ _DEMO = {
             pairs_per_neuron=1,
             batch_size=32,
             max_epochs=2,
+            transform_pooling="meanstd",
         ),
         minirocket_kernels=84,
     ),
@@ -283,10 +287,15 @@ def _methods(cfg, seed, args):
         SummaryFeatures,
     )
 
+    params = dict(cfg["embedder"])
+    if not getattr(args, "no_context", False):
+        # Population context: read by the context encoder (see run_demo).
+        params["encoder"] = "context"
+    if getattr(args, "observation", "spikes") == "calcium":
+        # Fluorescence is in arbitrary units whose gain differs between animals.
+        params["neuron_scale"] = True
     methods = {
-        _EMBEDDER_NAME: NeuronVICRegEmbedder(
-            **cfg["embedder"], random_state=seed, verbose=1
-        ),
+        _EMBEDDER_NAME: NeuronVICRegEmbedder(**params, random_state=seed, verbose=1),
         "SummaryFeatures": SummaryFeatures(),
         "SegmentPCA": SegmentPCA(random_state=seed),
     }
@@ -374,6 +383,17 @@ def run_demo(args):
         f"{', '.join(methods)} ..."
     )
     cv = list(GroupKFold(n_splits=n_folds).split(data.X, data.y, data.groups))
+    # The embedder reads the neuron's trace plus what the other neurons of its
+    # animal did at the same time (no label, nothing fitted: also available for
+    # an unseen animal); the baselines read the neuron's trace.
+    if args.no_context:
+        X_embedder = data.X
+        embedder_input = "own trace"
+    else:
+        from neurovec import add_population_context
+
+        X_embedder = add_population_context(data.X, data.groups)
+        embedder_input = "own trace + population context (add_population_context)"
     results = {}
     timings = {}
     fitted = None
@@ -381,7 +401,7 @@ def run_demo(args):
         t0 = time.perf_counter()
         ev = evaluate_embedding(
             est,
-            data.X,
+            X_embedder if name == _EMBEDDER_NAME else data.X,
             data.y,
             data.groups,
             probes=("logistic", "knn"),
@@ -401,7 +421,7 @@ def run_demo(args):
     comparison = MethodComparison(results=results)
 
     _log(f"[3/{n_stages}] drawing figures ...")
-    figures = _demo_figures(out, data, comparison, fitted, cv, args)
+    figures = _demo_figures(out, data, X_embedder, comparison, fitted, cv, args)
 
     _log(f"[4/{n_stages}] writing results ...")
     table = comparison.table()
@@ -436,6 +456,7 @@ def run_demo(args):
             for k, v in methods[_EMBEDDER_NAME].get_params().items()
             if k not in ("callbacks",)
         },
+        "embedder_input": embedder_input,
         "skipped": skipped,
         "headline": headline,
         "table": table,
@@ -496,7 +517,7 @@ def _json_default(obj):
     return str(obj)
 
 
-def _demo_figures(out, data, comparison, fitted, cv, args):
+def _demo_figures(out, data, X_embedder, comparison, fitted, cv, args):
     from neurovec.plotting import (
         plot_confusion_matrix,
         plot_embedding_map,
@@ -509,7 +530,7 @@ def _demo_figures(out, data, comparison, fitted, cv, args):
     best = _best_rows(comparison.table())
     probe = best[_EMBEDDER_NAME]["probe"]
     test_animals = sorted({int(g) for g in data.groups[cv[0][1]]})
-    Z = fitted.transform(data.X)
+    Z = fitted.transform(X_embedder)
     paths = [
         out / "embedding_map.png",
         out / "confusion_matrix.png",

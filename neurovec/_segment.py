@@ -6,13 +6,16 @@ neurovec's data contract ``(n_neurons, n_segments, segment_length, n_channels)``
 Other libraries' layouts are converted by explicit helpers, never guessed:
 tslearn's ``(n_ts, sz, d)`` by :func:`from_tslearn` and aeon's
 ``(n_cases, n_channels, n_timepoints)`` by :func:`from_aeon`.
+:func:`add_population_context` appends, as a context channel, what the other
+neurons recorded at the same time were doing.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 
-__all__ = ["segment_traces", "from_tslearn", "from_aeon"]
+__all__ = ["segment_traces", "from_tslearn", "from_aeon", "add_population_context"]
 
 
 def segment_traces(
@@ -206,3 +209,87 @@ def to_aeon(X):
     neuron_index, seg_index = np.nonzero(mask)
     cases = np.nan_to_num(X[neuron_index, seg_index], nan=0.0)
     return np.ascontiguousarray(np.transpose(cases, (0, 2, 1))), neuron_index
+
+
+def add_population_context(X, groups, *, standardize=True):
+    """Append the population mean of each neuron's recording as a context channel.
+
+    For neuron ``i`` of recording ``g`` (an animal, a session), the new channel
+    holds, at every sample of every segment, the mean of channel 0 over the
+    *other* neurons of ``g`` (leave-one-out, so that the neuron's own signal
+    does not enter its context). Segment ``s`` of every neuron of a recording
+    must cover the same time window (simultaneously recorded neurons, segmented
+    alike). Nothing is fitted and no label is used: the context of a neuron of
+    an unseen animal comes from that animal's own unlabelled traces, so the
+    channel can be built once for all animals before cross-validation.
+
+    How a neuron moves with its population removes what a whole animal shares
+    (its input drive, its noise level, its gain); use it with
+    ``NeuronVICRegEmbedder(encoder="context")``, which lets the context reach the
+    embedding only through its correlation with the neuron's own activity.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_neurons, n_segments, segment_length[, n_channels])
+        Segmented traces (any form accepted by
+        :func:`neurovec._validation.check_segmented`); channel 0 is the neuron.
+    groups : array-like of shape (n_neurons,)
+        Recording (animal, session) of each neuron.
+    standardize : bool, default=True
+        z-score the context over time within each segment (a constant segment
+        becomes 0), so that only its time course is kept, not the recording's
+        overall rate or gain.
+
+    Returns
+    -------
+    X_context : ndarray of shape (n_neurons, n_segments, segment_length, \
+            n_channels + 1)
+        float32; the input channels followed by the population channel. Samples
+        where the neuron itself is padding or missing stay NaN; samples where no
+        other neuron of the recording has data are 0.
+
+    Raises
+    ------
+    ValueError
+        If ``groups`` does not have one entry per neuron.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from neurovec import add_population_context
+    >>> X = np.random.default_rng(0).normal(size=(6, 4, 50))
+    >>> groups = [0, 0, 0, 1, 1, 1]
+    >>> add_population_context(X, groups).shape
+    (6, 4, 50, 2)
+    >>> raw = add_population_context(X, groups, standardize=False)
+    >>> bool(np.allclose(raw[0, ..., 1], X[1:3].mean(axis=0)))
+    True
+    """
+    from neurovec._validation import check_segmented
+
+    X = check_segmented(X)
+    groups = np.asarray(groups)
+    if groups.ndim != 1 or groups.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"Expected groups of shape ({X.shape[0]},), one recording per neuron; "
+            f"received shape {groups.shape}."
+        )
+    own = X[..., 0].astype(np.float64)  # (n, n_segments, L)
+    present = ~np.isnan(own)
+    values = np.where(present, own, 0.0)
+    context = np.zeros_like(own)
+    for g in np.unique(groups):
+        idx = np.flatnonzero(groups == g)
+        total = values[idx].sum(axis=0) - values[idx]
+        count = present[idx].sum(axis=0) - present[idx]
+        context[idx] = total / np.maximum(count, 1)
+    if standardize:
+        ctx = np.where(present, context, np.nan)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN segments
+            mean = np.nanmean(ctx, axis=2, keepdims=True)
+            std = np.nanstd(ctx, axis=2, keepdims=True)
+        std = np.where(std > 1e-12, std, np.inf)
+        context = np.nan_to_num((context - mean) / std, nan=0.0)
+    context = np.where(present, context, np.nan).astype(np.float32)
+    return np.concatenate([X, context[..., None]], axis=3)

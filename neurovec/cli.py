@@ -34,9 +34,11 @@ Run "neurovec COMMAND --help" for the options of one command.
 _DEMO_HELP = """\
 Simulate a population of typed Izhikevich neurons (7 types x 6 animals by
 default, each neuron recorded in 16 segments under different conditions), fit
-the VICReg embedder, and evaluate it on animals it never saw (folds split by
-animal) against baselines (SummaryFeatures, SegmentPCA, and MiniRocket when
-aeon is installed). Prints a markdown table and writes, in the output folder,
+the VICReg embedder on each neuron's trace plus its population context (the
+mean of the other neurons of its animal; --no-context to leave it out), and
+evaluate it on animals it never saw (folds split by animal) against baselines
+on the neuron's trace (SummaryFeatures, SegmentPCA, and MiniRocket when aeon is
+installed). Prints a markdown table and writes, in the output folder,
 embedding_map.png, confusion_matrix.png, loss_curves.png, f1_bars.png and
 results.json. The default run takes about 3 minutes on 2 CPU cores.
 
@@ -164,6 +166,12 @@ def build_parser():
         default="tsne",
         help="2-D projection of the embedding map (umap imports slowly; "
         "default: %(default)s)",
+    )
+    demo.add_argument(
+        "--no-context",
+        action="store_true",
+        help="fit the embedder on each neuron's own trace only (plain CNN), "
+        "without the population-context channel",
     )
     demo.add_argument(
         "--no-minirocket",

@@ -82,6 +82,8 @@ def test_demo_quick_writes_figures_json_and_prints_table(tmp_path, capsys):
     assert {r["method"] for r in result["table"]} >= {"NeuronVICReg", "SegmentPCA"}
     # Every fold tests on animals its embedder never saw.
     assert len(result["protocol"]["test_animals"]) == 3
+    assert result["embedder_input"].startswith("own trace + population context")
+    assert result["embedder_params"]["encoder"] == "context"
 
 
 def test_demo_reports_missing_aeon_in_one_line(monkeypatch):
@@ -91,7 +93,20 @@ def test_demo_reports_missing_aeon_in_one_line(monkeypatch):
     args = argparse.Namespace(no_minirocket=False, catch22=False)
     methods, skipped = _methods(commands._DEMO["quick"], 0, args)
     assert "MiniRocket" not in methods
+    assert methods["NeuronVICReg"].encoder == "context"
     assert len(skipped) == 1 and "aeon is not installed" in skipped[0]
+
+
+def test_demo_without_context_on_calcium(tmp_path, capsys):
+    out_dir = tmp_path / "demo"
+    argv = ["demo", "--quick", "--no-context", "--no-minirocket"]
+    argv += ["--observation", "calcium", "--output", str(out_dir)]
+    assert main(argv) == 0
+    result = json.loads((out_dir / "results.json").read_text())
+    assert result["embedder_input"] == "own trace"
+    assert result["embedder_params"]["encoder"] == "cnn"
+    assert result["embedder_params"]["neuron_scale"] is True
+    assert "MiniRocket skipped" in capsys.readouterr().out
 
 
 def test_demo_output_that_is_a_file_is_an_error(tmp_path, capsys):

@@ -160,3 +160,15 @@ def test_loss_curves_of_a_fitted_embedder(tmp_path):
     ]
     assert all(len(ax.lines[0].get_xdata()) == 2 for ax in fig.axes)
     assert (tmp_path / "loss.png").stat().st_size > 0
+
+
+def test_supervised_classifier_with_context_encoder():
+    X, y, groups = separable()
+    from neurovec import add_population_context
+
+    Xc = add_population_context(X, groups)
+    clf = tiny_classifier(encoder="context", max_epochs=3).fit(Xc, y)
+    assert clf.n_channels_ == 2
+    assert clf.predict(Xc).shape == (len(y),)
+    with pytest.raises(ValueError, match="channel"):
+        clf.predict(X)

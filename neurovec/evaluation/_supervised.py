@@ -65,8 +65,11 @@ class SupervisedEncoderClassifier(ClassifierMixin, BaseEstimator):
     ----------
     embedding_dim : int, default=64
         Encoder output size (before the linear head).
-    encoder : {"cnn", "transformer"} or torch.nn.Module subclass, default="cnn"
-        Segment encoder, as in :class:`neurovec.NeuronVICRegEmbedder`.
+    encoder : {"cnn", "transformer", "context"} or torch.nn.Module subclass, \
+            default="cnn"
+        Segment encoder, as in :class:`neurovec.NeuronVICRegEmbedder`
+        (``"context"`` for inputs with context channels, e.g. from
+        :func:`neurovec.add_population_context`).
     encoder_kwargs : dict or None, default=None
         Extra constructor arguments of the encoder.
     segment_stats : bool, default=True
@@ -118,7 +121,7 @@ class SupervisedEncoderClassifier(ClassifierMixin, BaseEstimator):
 
     _parameter_constraints = {
         "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
-        "encoder": [StrOptions({"cnn", "transformer"}), type],
+        "encoder": [StrOptions({"cnn", "transformer", "context"}), type],
         "encoder_kwargs": [dict, None],
         "segment_stats": ["boolean"],
         "class_weight": [StrOptions({"balanced"}), None],

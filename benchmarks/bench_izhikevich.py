@@ -49,15 +49,13 @@ Run::
 
 Options: ``--quick``, ``--observations {spikes,calcium} ...``, ``--output DIR``,
 ``--seed N`` (data and models), ``--threads N`` (torch threads, aeon jobs; default
-1), ``--skip METHOD ...`` (any of embedder, summary, pca, minirocket, catch22,
-supervised).
+1), ``--skip METHOD ...`` (any of embedder, embedder-own, summary, pca,
+minirocket, catch22, minirocket-pop, catch22-pop, supervised), ``--no-figures``.
 
-Time (2-core CPU machine shared with other jobs, one thread): with
-``--skip supervised`` about 6 minutes per observation (embedder, 4 fits: ~3-5
-min; MiniRocket ~1.5 min; the rest seconds), ~12 minutes for both. The
-supervised upper bound took ~2 minutes on calcium but did not finish within 18
-minutes on spikes in one run under heavy load (see the report); skip it when time
-is short. ``--quick`` takes about a minute.
+Time (2-core CPU machine, ``--threads 2``): about 17 minutes for both
+observations, 8-10 minutes each (the two embedders 2.5-3.5 minutes each for 4
+fits, the supervised reference ~1 minute, MiniRocket ~1 minute, the rest
+seconds); ``--quick`` takes about two minutes.
 """
 
 import argparse
@@ -289,7 +287,8 @@ def _markdown(runs, args, total, skip):
         "defaults); NeuronVICReg, Supervised and the (+population) baselines read "
         "the population-context input (`add_population_context`: the "
         "leave-one-out mean of the other neurons of the animal, z-scored per "
-        'segment) with `encoder="context"`; NeuronVICReg (own trace) is the '
+        'segment), NeuronVICReg and Supervised through `encoder="context"`, the '
+        'baselines with `channels="all"`; NeuronVICReg (own trace) is the '
         "same embedder with the plain CNN on the neuron's trace alone",
     ]
     if skip:

@@ -95,8 +95,13 @@ def _project(embedding, method, random_state):
             'method="umap" requires umap-learn: pip install "neurovec[umap]".'
         ) from exc
     n_neighbors = int(min(15, max(2, n - 1)))
+    # A seeded UMAP runs on one thread anyway; saying so avoids its warning.
+    n_jobs = 1 if random_state is not None else -1
     return umap.UMAP(
-        n_components=2, n_neighbors=n_neighbors, random_state=random_state
+        n_components=2,
+        n_neighbors=n_neighbors,
+        random_state=random_state,
+        n_jobs=n_jobs,
     ).fit_transform(embedding)
 
 
@@ -481,7 +486,10 @@ def plot_f1_bars(source, *, probe=None, title=None, figsize=None, ax=None, path=
     classes = list(dict.fromkeys(c for d in data.values() for c in d))
     n_series = len(data)
     width = 0.8 / n_series
-    size = figsize or (max(4.0, 0.6 * len(classes) * n_series + 2), 3.5)
+    # ~0.18 in per bar (0.6 in per class at least) plus the legend; capped so
+    # that many methods give thin bars, not a metres-wide figure.
+    per_class = max(0.6, 0.18 * n_series)
+    size = figsize or (min(18.0, max(4.0, per_class * len(classes) + 3)), 3.5)
     fig, ax = _axes(ax, size)
     x = np.arange(len(classes))
     for k, (name, d) in enumerate(data.items()):

@@ -297,3 +297,14 @@ def test_raster_from_array_and_errors():
         plot_raster(counts, labels=[0, 1])
     with pytest.raises(ValueError, match="spike counts of shape"):
         plot_raster(np.zeros(5))
+
+
+def test_f1_bars_width_is_capped_with_many_methods():
+    classes = ["RS", "IB", "CH", "FS", "LTS", "TC", "RZ"]
+    many = {f"method {k}": {c: 0.5 for c in classes} for k in range(9)}
+    fig = plot_f1_bars(many)
+    width, height = fig.get_size_inches()
+    assert 4.0 <= width <= 18.0 and height == 3.5
+    assert len(fig.axes[0].patches) == 9 * 7
+    # Few series keep the compact layout.
+    assert plot_f1_bars({"RS": 0.9}).get_size_inches()[0] == 4.0

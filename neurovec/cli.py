@@ -22,7 +22,7 @@ __all__ = ["main", "build_parser"]
 
 _EPILOG = """\
 examples:
-  neurovec demo                      # ~3 min on 2 CPU cores, writes ./neurovec-demo
+  neurovec demo                      # ~1 min on 2 CPU cores, writes ./neurovec-demo
   neurovec demo --quick --output /tmp/nv
   neurovec simulate data.npz --n-animals 4 --neurons-per-type 10
   neurovec fit data.npz --model model.pt --epochs 20
@@ -40,7 +40,7 @@ evaluate it on animals it never saw (folds split by animal) against baselines
 on the neuron's trace (SummaryFeatures, SegmentPCA, and MiniRocket when aeon is
 installed). Prints a markdown table and writes, in the output folder,
 embedding_map.png, confusion_matrix.png, loss_curves.png, f1_bars.png and
-results.json. The default run takes about 3 minutes on 2 CPU cores.
+results.json. The default run takes about a minute on 2 CPU cores.
 
 example:
   neurovec demo --output results/ --seed 1 --observation calcium

@@ -274,15 +274,9 @@ def add_population_context(X, groups, *, standardize=True):
             f"Expected groups of shape ({X.shape[0]},), one recording per neuron; "
             f"received shape {groups.shape}."
         )
-    own = X[..., 0].astype(np.float64)  # (n, n_segments, L)
+    own = X[..., 0]  # (n, n_segments, L)
     present = ~np.isnan(own)
-    values = np.where(present, own, 0.0)
-    context = np.zeros_like(own)
-    for g in np.unique(groups):
-        idx = np.flatnonzero(groups == g)
-        total = values[idx].sum(axis=0) - values[idx]
-        count = present[idx].sum(axis=0) - present[idx]
-        context[idx] = total / np.maximum(count, 1)
+    context = _leave_one_out_mean(own, groups)
     if standardize:
         ctx = np.where(present, context, np.nan)
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
@@ -293,3 +287,21 @@ def add_population_context(X, groups, *, standardize=True):
         context = np.nan_to_num((context - mean) / std, nan=0.0)
     context = np.where(present, context, np.nan).astype(np.float32)
     return np.concatenate([X, context[..., None]], axis=3)
+
+
+def _leave_one_out_mean(values, groups):
+    """Per row, the mean of the *other* rows of the same group, ignoring NaN.
+
+    ``values`` has rows on axis 0 (neurons) and any trailing shape; a sample
+    where no other row of the group has data is 0. Returns float64.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    present = ~np.isnan(values)
+    filled = np.where(present, values, 0.0)
+    out = np.zeros_like(filled)
+    for g in np.unique(groups):
+        idx = np.flatnonzero(groups == g)
+        total = filled[idx].sum(axis=0) - filled[idx]
+        count = present[idx].sum(axis=0) - present[idx]
+        out[idx] = total / np.maximum(count, 1)
+    return out

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
+from neurovec._segment import _leave_one_out_mean
 from neurovec.datasets._base import (
     _check_option,
     _check_positive_int,
@@ -89,15 +90,7 @@ def _population_mean(traces, worms):
     Leaving the neuron out keeps its own signal out of its context channel (a
     worm with ~140 tracked neurons would otherwise put ~1/140 of it there).
     """
-    traces = np.asarray(traces, dtype=np.float64)
-    out = np.zeros_like(traces)
-    for w in np.unique(worms):
-        idx = np.flatnonzero(worms == w)
-        if idx.size < 2:
-            continue  # no other neuron: the context stays 0
-        total = traces[idx].sum(axis=0)
-        out[idx] = (total[None, :] - traces[idx]) / (idx.size - 1)
-    return _zscore(out, axis=1)
+    return _zscore(_leave_one_out_mean(traces, np.asarray(worms)), axis=1)
 
 
 def _resolve_path(path):

@@ -393,7 +393,7 @@ def main(argv=None):
         },
     }
     (out_dir / "bench_izhikevich.json").write_text(
-        json.dumps(payload, indent=1, default=str), encoding="utf-8"
+        json.dumps(payload, default=str), encoding="utf-8"
     )
     print("\n" + text)
     return 0
